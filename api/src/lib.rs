@@ -1,0 +1,13 @@
+//! Barpel's public JSON models: what REST responses, request bodies and
+//! webhook payloads look like, converted from the proto contracts. The
+//! gateway and the webhook dispatcher both render through these types, so
+//! an object looks the same in a response, an event and a webhook.
+//!
+//! Field names and enum spellings here are the public API: changing one is
+//! a breaking change.
+
+pub mod error;
+pub mod list;
+
+pub use error::{ErrorBody, ErrorDetail, ErrorType};
+pub use list::List;
