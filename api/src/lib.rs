@@ -6,8 +6,13 @@
 //! Field names and enum spellings here are the public API: changing one is
 //! a breaking change.
 
+pub mod call;
 pub mod error;
 pub mod list;
+pub mod money;
+pub mod time;
 
+pub use call::{Call, CallPurpose, CallResolution, CallStatus, CreateCall};
 pub use error::{ErrorBody, ErrorDetail, ErrorType};
 pub use list::List;
+pub use money::Money;

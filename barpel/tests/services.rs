@@ -27,33 +27,25 @@ async fn all_backends_answer_health_checks_and_stop_on_shutdown() {
     let shutdown = Shutdown::new();
     let handles = vec![
         barpel_call_service::start(
-            barpel_call_service::Config {
-                backend: testing::backend("calls", &bus).await,
-            },
+            barpel_call_service::Config::new(testing::backend("calls", &bus).await),
             shutdown.clone(),
         )
         .await
         .expect("call-service"),
         barpel_orders_service::start(
-            barpel_orders_service::Config {
-                backend: testing::backend("orders", &bus).await,
-            },
+            barpel_orders_service::Config::new(testing::backend("orders", &bus).await),
             shutdown.clone(),
         )
         .await
         .expect("orders-service"),
         barpel_analytics_service::start(
-            barpel_analytics_service::Config {
-                backend: testing::backend("analytics", &bus).await,
-            },
+            barpel_analytics_service::Config::new(testing::backend("analytics", &bus).await),
             shutdown.clone(),
         )
         .await
         .expect("analytics-service"),
         barpel_webhook_dispatcher::start(
-            barpel_webhook_dispatcher::Config {
-                backend: testing::backend("webhooks", &bus).await,
-            },
+            barpel_webhook_dispatcher::Config::new(testing::backend("webhooks", &bus).await),
             shutdown.clone(),
         )
         .await

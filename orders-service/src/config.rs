@@ -14,6 +14,11 @@ pub struct Config {
 }
 
 impl Config {
+    /// The defaults, around a given backend (tests build configs this way).
+    pub fn new(backend: BackendConfig) -> Self {
+        Self { backend }
+    }
+
     pub fn from_env(env: &Env) -> Result<Self, ConfigError> {
         Ok(Self {
             backend: BackendConfig::from_env(env, "ORDERS_SERVICE", 50052, "orders")?,

@@ -9,6 +9,7 @@ pub mod error;
 pub mod grpc;
 pub mod ids;
 pub mod outbox;
+pub mod phone;
 pub mod process;
 pub mod service;
 pub mod shutdown;

@@ -6,8 +6,10 @@
 //! idempotency] → route. `/api/...` paths are rewritten to `/v1/...` before
 //! routing, so the original API document's paths reach the same handlers.
 
+mod calls;
 mod docs;
 mod health;
+mod pagination;
 
 use crate::{
     http::{self, ApiError, json::MAX_BODY_BYTES},
@@ -27,12 +29,14 @@ use utoipa_axum::router::OpenApiRouter;
 
 /// The `/v1` routes, each documented from its handler's annotations.
 fn v1() -> OpenApiRouter<AppState> {
-    OpenApiRouter::with_openapi(docs::base())
+    OpenApiRouter::with_openapi(docs::base()).merge(calls::router())
 }
 
 /// The routes and the OpenAPI document describing them.
 pub fn v1_with_openapi() -> (Router<AppState>, OpenApi) {
-    v1().split_for_parts()
+    let (router, mut openapi) = v1().split_for_parts();
+    docs::add_conventions(&mut openapi);
+    (router, openapi)
 }
 
 /// The OpenAPI document, pretty-printed (`barpel openapi`).

@@ -1,0 +1,6 @@
+//! The REST API over real HTTP, with every service running in-process
+//! against the real Postgres, NATS and Redis.
+
+mod auth;
+mod conventions;
+mod support;
