@@ -192,10 +192,10 @@ fn instant(
     if let Ok(t) = DateTime::parse_from_rfc3339(raw) {
         return Ok(Some(t.with_timezone(&Utc)));
     }
-    if let Ok(seconds) = raw.parse::<i64>() {
-        if let Some(t) = DateTime::from_timestamp(seconds, 0) {
-            return Ok(Some(t));
-        }
+    if let Ok(seconds) = raw.parse::<i64>()
+        && let Some(t) = DateTime::from_timestamp(seconds, 0)
+    {
+        return Ok(Some(t));
     }
     if let Ok(day) = NaiveDate::parse_from_str(raw, "%Y-%m-%d") {
         let time = if end_of_day {
