@@ -167,6 +167,22 @@ impl Relay {
         Ok(rows.len())
     }
 
+    /// Publishes until the outbox is empty or an error stops it; returns
+    /// how many events went out.
+    pub async fn flush(&self) -> usize {
+        let mut total = 0;
+        loop {
+            match self.relay_batch().await {
+                Ok(0) => return total,
+                Ok(sent) => total += sent,
+                Err(e) => {
+                    tracing::warn!(error = %e, "final outbox flush failed; the next start publishes the rest");
+                    return total;
+                }
+            }
+        }
+    }
+
     async fn purge(&self) {
         let keep = self.config.keep_sent.as_secs_f64();
         let result =

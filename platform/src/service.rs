@@ -47,6 +47,9 @@ impl ServiceHandle {
     }
 }
 
+/// How long a stopping service keeps publishing its outbox.
+const FINAL_FLUSH: std::time::Duration = std::time::Duration::from_secs(5);
+
 /// What every gRPC backend needs: where to listen, its schema, the bus.
 #[derive(Debug, Clone)]
 pub struct BackendConfig {
@@ -91,6 +94,7 @@ pub struct Backend {
     listener: TcpListener,
     shutdown: Shutdown,
     tasks: JoinSet<()>,
+    schema: String,
 }
 
 impl Backend {
@@ -116,6 +120,7 @@ impl Backend {
             listener,
             shutdown,
             tasks: JoinSet::new(),
+            schema: schema.to_owned(),
         };
         let relay = Relay::new(
             backend.pool.clone(),
@@ -144,11 +149,12 @@ impl Backend {
         let Self {
             name,
             pool,
+            bus,
             addr,
             listener,
             shutdown,
             mut tasks,
-            ..
+            schema,
         } = self;
         tracing::info!(service = name, %addr, "gRPC listening");
         let task = tokio::spawn(async move {
@@ -157,6 +163,11 @@ impl Backend {
             shutdown.cancel(); // a server error stops the background work too
             while tasks.join_next().await.is_some() {}
             tracing::info!(service = name, "background work stopped");
+            // Events written while work wound down (calls ended on the way
+            // out) are published now rather than at the next start.
+            let relay = Relay::new(pool.clone(), bus, RelayConfig::new(&schema));
+            let flushed = tokio::time::timeout(FINAL_FLUSH, relay.flush()).await;
+            tracing::info!(service = name, published = ?flushed.ok(), "outbox flushed");
             pool.close().await;
             tracing::info!(service = name, "stopped");
             served
