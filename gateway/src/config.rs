@@ -30,6 +30,64 @@ pub struct Config {
     pub request_timeout: Duration,
     /// How long idempotent responses are kept (`IDEMPOTENCY_TTL_MS`, 24 h).
     pub idempotency_ttl: Duration,
+    /// Rate limiting (`RATE_LIMIT_*`, `TRUST_FORWARDED_FOR`).
+    pub rate_limit: RateLimitConfig,
+}
+
+/// Rate limiting knobs; the limits themselves come from each account's plan.
+#[derive(Debug, Clone)]
+pub struct RateLimitConfig {
+    /// How long a request waits for Redis before it is decided by this
+    /// replica alone (`RATE_LIMIT_REDIS_TIMEOUT_MS`, default 100).
+    pub redis_timeout: Duration,
+    /// While Redis is away, how often one request tries it again
+    /// (`RATE_LIMIT_REDIS_PROBE_MS`, default 1000).
+    pub probe_interval: Duration,
+    /// Failed authentications allowed per client address and minute, per
+    /// replica (`RATE_LIMIT_UNAUTHENTICATED_PER_MINUTE`, default 60).
+    pub unauthenticated_per_minute: u32,
+    /// Take the client address from the last `X-Forwarded-For` entry
+    /// (`TRUST_FORWARDED_FOR`, default false): only behind a proxy that
+    /// appends it, or clients could pick their own address.
+    pub trust_forwarded_for: bool,
+}
+
+impl RateLimitConfig {
+    pub fn from_env(env: &Env) -> Result<Self, ConfigError> {
+        let positive = |var: &str, value: u64| {
+            if value == 0 {
+                return Err(ConfigError {
+                    var: var.into(),
+                    value: "0".into(),
+                    reason: "must be at least 1".into(),
+                });
+            }
+            Ok(value)
+        };
+        let redis_timeout =
+            env.millis("RATE_LIMIT_REDIS_TIMEOUT_MS", Duration::from_millis(100))?;
+        positive(
+            "RATE_LIMIT_REDIS_TIMEOUT_MS",
+            redis_timeout.as_millis() as u64,
+        )?;
+        let probe_interval = env.millis("RATE_LIMIT_REDIS_PROBE_MS", Duration::from_secs(1))?;
+        positive(
+            "RATE_LIMIT_REDIS_PROBE_MS",
+            probe_interval.as_millis() as u64,
+        )?;
+        let per_minute = env.parse(
+            "RATE_LIMIT_UNAUTHENTICATED_PER_MINUTE",
+            60u32,
+            "a whole number of requests, at least 1",
+        )?;
+        positive("RATE_LIMIT_UNAUTHENTICATED_PER_MINUTE", per_minute.into())?;
+        Ok(Self {
+            redis_timeout,
+            probe_interval,
+            unauthenticated_per_minute: per_minute,
+            trust_forwarded_for: env.flag("TRUST_FORWARDED_FOR", false)?,
+        })
+    }
 }
 
 /// Where the gRPC services listen.
@@ -72,6 +130,7 @@ impl Config {
             key_cache_ttl,
             request_timeout: env.millis("REQUEST_TIMEOUT_MS", Duration::from_secs(10))?,
             idempotency_ttl: env.millis("IDEMPOTENCY_TTL_MS", Duration::from_secs(24 * 3600))?,
+            rate_limit: RateLimitConfig::from_env(env)?,
         })
     }
 }

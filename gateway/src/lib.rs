@@ -6,6 +6,7 @@ pub mod backends;
 pub mod config;
 pub mod http;
 pub mod keys;
+pub mod ratelimit;
 pub mod routes;
 pub mod state;
 
@@ -35,10 +36,16 @@ pub async fn start(config: Config, shutdown: Shutdown) -> anyhow::Result<Service
     let pool = connect_and_migrate(&config.database).await?;
     tracing::info!(service = NAME, schema = %config.database.schema, "migrations applied");
     let redis = connect_redis(&config.redis_url).await?;
+    let metrics: Arc<http::metrics::Metrics> = Arc::default();
     let state = AppState {
         keys: Arc::new(KeyCache::new(pool.clone(), config.key_cache_ttl)),
         backends: backends::Backends::new(&config.backends, config.request_timeout)?,
-        metrics: Arc::default(),
+        rate_limits: Arc::new(ratelimit::RateLimits::new(
+            &config,
+            redis.clone(),
+            metrics.clone(),
+        )),
+        metrics,
         redis,
         pool: pool.clone(),
         config: Arc::new(config.clone()),
@@ -47,6 +54,8 @@ pub async fn start(config: Config, shutdown: Shutdown) -> anyhow::Result<Service
     tracing::info!(service = NAME, %addr, "HTTP listening");
     let app = routes::app(state);
     let task = tokio::spawn(async move {
+        // The peer address feeds the unauthenticated-flood guard.
+        let app = app.into_make_service_with_connect_info::<std::net::SocketAddr>();
         let served = axum::serve(listener, app)
             .with_graceful_shutdown(shutdown.cancelled_owned())
             .await;

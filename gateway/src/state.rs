@@ -1,6 +1,9 @@
 //! What every request handler can reach.
 
-use crate::{backends::Backends, config::Config, http::metrics::Metrics, keys::cache::KeyCache};
+use crate::{
+    backends::Backends, config::Config, http::metrics::Metrics, keys::cache::KeyCache,
+    ratelimit::RateLimits,
+};
 use redis::aio::ConnectionManager;
 use sqlx::PgPool;
 use std::sync::Arc;
@@ -14,4 +17,6 @@ pub struct AppState {
     pub redis: ConnectionManager,
     pub backends: Backends,
     pub metrics: Arc<Metrics>,
+    /// Per-account limits and the unauthenticated-flood guard.
+    pub rate_limits: Arc<RateLimits>,
 }

@@ -29,6 +29,10 @@ fn bad_urls_and_numbers_are_named() {
         ("REQUEST_TIMEOUT_MS", "ten"),
         ("API_KEY_CACHE_TTL_MS", "3600000"),
         ("LOG_FORMAT", "xml"),
+        ("RATE_LIMIT_REDIS_TIMEOUT_MS", "fast"),
+        ("RATE_LIMIT_REDIS_PROBE_MS", "0"),
+        ("RATE_LIMIT_UNAUTHENTICATED_PER_MINUTE", "0"),
+        ("TRUST_FORWARDED_FOR", "maybe"),
     ] {
         let (code, stderr) = run_gateway(var, value);
         assert_eq!(code, Some(2), "{var}: {stderr}");

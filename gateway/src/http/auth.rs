@@ -59,7 +59,9 @@ async fn authenticate(state: &AppState, headers: &HeaderMap) -> Result<Principal
     }
 }
 
-fn bearer(headers: &HeaderMap) -> Result<&str, ApiError> {
+/// The key in `Authorization: Bearer <key>` (also read, without any
+/// lookup, by the unauthenticated-flood guard).
+pub(crate) fn bearer(headers: &HeaderMap) -> Result<&str, ApiError> {
     let Some(value) = headers.get(header::AUTHORIZATION) else {
         return Err(ApiError::unauthenticated(
             "api_key_missing",

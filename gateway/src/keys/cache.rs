@@ -43,6 +43,14 @@ impl KeyCache {
         Ok(found)
     }
 
+    /// Whether the key authenticated when last looked up, however long ago
+    /// (no database). The flood guard lets such keys pass uncharged; a key
+    /// revoked since then is charged again after its next lookup.
+    pub fn seen_active(&self, hash: &[u8; 32]) -> bool {
+        let entries = self.entries.lock().unwrap_or_else(|e| e.into_inner());
+        matches!(entries.get(hash), Some((KeyLookup::Active(_), _)))
+    }
+
     fn fresh(&self, hash: &[u8; 32]) -> Option<KeyLookup> {
         let entries = self.entries.lock().unwrap_or_else(|e| e.into_inner());
         entries

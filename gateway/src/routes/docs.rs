@@ -98,7 +98,7 @@ fn errors(has_id: bool, is_post: bool) -> Vec<(&'static str, &'static str)> {
         ),
         (
             "429",
-            "Too many requests for the plan; retry after `Retry-After` seconds.",
+            "Too many requests for the plan (or too many failed authentications from this address); retry after `Retry-After` seconds.",
         ),
         ("500", "An internal error; it has been logged."),
         (
@@ -146,27 +146,27 @@ fn add_common_headers(response: &mut Response) {
         ),
         (
             "RateLimit-Policy",
-            "The plan's limits (IETF draft syntax).",
+            "The plan's limits, e.g. `\"burst\";q=20;w=1, \"sustained\";q=100;w=60` (draft-ietf-httpapi-ratelimit-headers-11).",
             Type::String,
         ),
         (
             "RateLimit",
-            "What is left of the limit (IETF draft syntax).",
+            "What is left of each limit, e.g. `\"burst\";r=19;t=1, \"sustained\";r=99;t=1`: requests left, seconds until one more (draft-ietf-httpapi-ratelimit-headers-11).",
             Type::String,
         ),
         (
             "X-RateLimit-Limit",
-            "Requests allowed in the current window.",
+            "The binding limit (the one that refused, else the one with fewer requests left).",
             Type::Integer,
         ),
         (
             "X-RateLimit-Remaining",
-            "Requests left in the current window.",
+            "Requests left under the binding limit.",
             Type::Integer,
         ),
         (
             "X-RateLimit-Reset",
-            "Seconds until the window resets.",
+            "Seconds until the binding limit is whole again.",
             Type::Integer,
         ),
     ];
