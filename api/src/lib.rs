@@ -10,9 +10,11 @@ pub mod call;
 pub mod error;
 pub mod list;
 pub mod money;
+pub mod order;
 pub mod time;
 
 pub use call::{Call, CallPurpose, CallResolution, CallStatus, CreateCall};
 pub use error::{ErrorBody, ErrorDetail, ErrorType};
 pub use list::List;
 pub use money::Money;
+pub use order::{LookupType, Order, OrderLookup, OrderStatus, UpsertOrder};

@@ -46,6 +46,9 @@ enum AccountsCommand {
         /// Enterprise only: burst requests per second.
         #[arg(long)]
         per_second: Option<u32>,
+        /// Calls the account may run at once per mode (default: the plan's).
+        #[arg(long)]
+        max_concurrent_calls: Option<u32>,
     },
     /// List accounts.
     List,
@@ -96,7 +99,11 @@ impl Cli {
                 plan,
                 per_minute,
                 per_second,
-            }) => manage::create_account(&name, plan, per_minute, per_second).await,
+                max_concurrent_calls,
+            }) => {
+                manage::create_account(&name, plan, (per_minute, per_second), max_concurrent_calls)
+                    .await
+            }
             Command::Accounts(AccountsCommand::List) => manage::list_accounts().await,
             Command::Keys(KeysCommand::Create { account, mode }) => {
                 manage::create_key(&account, mode == Mode::Live).await

@@ -42,10 +42,10 @@ pub async fn migrate() -> anyhow::Result<()> {
 pub async fn create_account(
     name: &str,
     plan: Plan,
-    per_minute: Option<u32>,
-    per_second: Option<u32>,
+    limits: (Option<u32>, Option<u32>),
+    max_concurrent_calls: Option<u32>,
 ) -> anyhow::Result<()> {
-    let custom = match (per_minute, per_second) {
+    let custom = match limits {
         (None, None) => None,
         (Some(per_minute), Some(per_second)) => Some(Limits {
             per_minute,
@@ -53,9 +53,17 @@ pub async fn create_account(
         }),
         _ => anyhow::bail!("give both --per-minute and --per-second, or neither"),
     };
-    let account = store::create_account(&pool().await?, name, plan, custom).await?;
+    let pool = pool().await?;
+    let account = store::create_account(&pool, name, plan, custom).await?;
+    let calls = match max_concurrent_calls {
+        Some(calls) => {
+            store::set_max_concurrent_calls(&pool, &account.id, calls).await?;
+            calls
+        }
+        None => plan.max_concurrent_calls(),
+    };
     println!(
-        "created account {} ({}, {} plan: {}/min, {}/s burst)",
+        "created account {} ({}, {} plan: {}/min, {}/s burst, {calls} concurrent calls)",
         account.id,
         account.name,
         account.plan,

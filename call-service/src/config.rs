@@ -27,6 +27,9 @@ pub struct Config {
     /// How often idle dialers look for queued calls when no notification
     /// arrives (`CALL_DIAL_POLL_MS`, default 1 s).
     pub poll: Duration,
+    /// How long shutdown waits for running calls before giving them back
+    /// (`CALL_DRAIN_MS`, default 10 s).
+    pub drain: Duration,
     /// Live-mode price per started minute, in cents
     /// (`CALL_LIVE_PRICE_PER_MINUTE_CENTS`, default 9).
     pub live_price_per_minute: i64,
@@ -42,6 +45,7 @@ impl Config {
             max_active_calls: 5_000,
             lease: Duration::from_secs(10),
             poll: Duration::from_secs(1),
+            drain: Duration::from_secs(10),
             live_price_per_minute: 9,
         }
     }
@@ -79,6 +83,7 @@ impl Config {
             )?,
             lease: env.millis("CALL_LEASE_MS", defaults.lease)?,
             poll: env.millis("CALL_DIAL_POLL_MS", defaults.poll)?,
+            drain: env.millis("CALL_DRAIN_MS", defaults.drain)?,
             live_price_per_minute: env.parse(
                 "CALL_LIVE_PRICE_PER_MINUTE_CENTS",
                 defaults.live_price_per_minute,

@@ -64,15 +64,25 @@ impl Backends {
         &self,
         call: impl Future<Output = Result<tonic::Response<T>, tonic::Status>>,
     ) -> Result<T, ApiError> {
-        match tokio::time::timeout(self.timeout, call).await {
-            Ok(Ok(response)) => Ok(response.into_inner()),
-            Ok(Err(status)) => Err(grpc::error_from_status(&status).into()),
-            Err(_) => Err(ServiceError::new(
+        let timed_out = || {
+            ServiceError::new(
                 ErrorKind::DeadlineExceeded,
                 "timeout",
                 "The request took too long to complete; it may still finish. Retry with the same Idempotency-Key.",
             )
-            .into()),
+        };
+        match tokio::time::timeout(self.timeout, call).await {
+            Ok(Ok(response)) => Ok(response.into_inner()),
+            Ok(Err(status)) => {
+                let error = grpc::error_from_status(&status);
+                Err(if error.kind == ErrorKind::DeadlineExceeded {
+                    timed_out()
+                } else {
+                    error
+                }
+                .into())
+            }
+            Err(_) => Err(timed_out().into()),
         }
     }
 

@@ -148,3 +148,74 @@ async fn unknown_routes_and_aliases() {
     assert_eq!(error_of(&body).0, "not_found_error");
     app.stop().await;
 }
+
+#[tokio::test]
+async fn backend_failures_become_503_and_504() {
+    let app = TestApp::spawn_with(crate::support::Options {
+        gateway: Box::new(|c| c.request_timeout = std::time::Duration::from_millis(1)),
+        ..Default::default()
+    })
+    .await;
+    let key = app.account(Plan::Starter).await.test_key;
+    let (status, _, body) = send(app.get(&key, "/v1/calls")).await;
+    assert_eq!(status, StatusCode::GATEWAY_TIMEOUT, "{body}");
+    assert_eq!(
+        error_of(&body),
+        ("api_error".into(), "timeout".into(), None)
+    );
+    app.stop().await;
+
+    let app = TestApp::spawn().await;
+    let key = app.account(Plan::Starter).await.test_key;
+    app.kill("call-service");
+    let (status, headers, body) = send(app.get(&key, "/v1/calls")).await;
+    assert_eq!(status, StatusCode::SERVICE_UNAVAILABLE, "{body}");
+    assert_eq!(error_of(&body).0, "api_error");
+    assert_eq!(headers["retry-after"], "1");
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn probes_report_health_readiness_and_metrics() {
+    let app = TestApp::spawn().await;
+    let key = app.account(Plan::Starter).await.test_key;
+    let (status, _, body) = send(app.http.get(format!("{}/healthz", app.base))).await;
+    assert_eq!(
+        (status, body["status"].as_str()),
+        (StatusCode::OK, Some("ok"))
+    );
+    let (status, _, body) = send(app.http.get(format!("{}/readyz", app.base))).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    for check in [
+        "postgres",
+        "redis",
+        "call-service",
+        "orders-service",
+        "analytics-service",
+        "webhook-dispatcher",
+    ] {
+        assert_eq!(body["checks"][check], "ok", "{body}");
+    }
+
+    send(app.get(&key, "/v1/calls")).await;
+    let metrics = app
+        .http
+        .get(format!("{}/metrics", app.base))
+        .send()
+        .await
+        .expect("metrics");
+    let text = metrics.text().await.unwrap_or_default();
+    assert!(
+        text.contains("barpel_gateway_http_requests_total{"),
+        "{text}"
+    );
+    assert!(text.contains("route=\"/v1/calls\""), "{text}");
+
+    app.kill("orders-service");
+    let (status, _, body) = send(app.http.get(format!("{}/readyz", app.base))).await;
+    assert_eq!(status, StatusCode::SERVICE_UNAVAILABLE, "{body}");
+    assert_eq!(body["status"], "not_ready");
+    assert_ne!(body["checks"]["orders-service"], "ok", "{body}");
+    assert_eq!(body["checks"]["postgres"], "ok");
+    app.stop().await;
+}

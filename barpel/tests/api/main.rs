@@ -2,5 +2,9 @@
 //! against the real Postgres, NATS and Redis.
 
 mod auth;
+mod calls;
 mod conventions;
+mod openapi;
+mod orders;
+mod ratelimit;
 mod support;

@@ -47,6 +47,19 @@ impl Plan {
     }
 }
 
+impl Plan {
+    /// Calls an account may run at once (per mode) unless the account sets
+    /// its own; more are queued, not refused.
+    pub fn max_concurrent_calls(self) -> u32 {
+        match self {
+            Plan::Starter => 10,
+            Plan::Growth => 50,
+            Plan::Scale => 250,
+            Plan::Enterprise => 1000,
+        }
+    }
+}
+
 impl fmt::Display for Plan {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(self.as_str())

@@ -39,6 +39,8 @@ pub struct Principal {
     pub key_id: String,
     pub plan: Plan,
     pub limits: Limits,
+    /// Calls the account may run at once in this mode.
+    pub max_concurrent_calls: u32,
 }
 
 /// The result of looking a key's hash up.
@@ -90,6 +92,22 @@ pub async fn create_account(
         _ => e.into(),
     })?;
     account(&row)
+}
+
+/// Sets how many calls the account may run at once (per mode).
+pub async fn set_max_concurrent_calls(
+    pool: &PgPool,
+    account_id: &str,
+    calls: u32,
+) -> anyhow::Result<()> {
+    anyhow::ensure!(calls > 0, "the concurrent-call limit must be at least 1");
+    let done = sqlx::query("UPDATE accounts SET max_concurrent_calls = $2 WHERE id = $1")
+        .bind(account_id)
+        .bind(calls.min(i32::MAX as u32) as i32)
+        .execute(pool)
+        .await?;
+    anyhow::ensure!(done.rows_affected() == 1, "no account {account_id:?}");
+    Ok(())
 }
 
 /// Finds an account by id (`acct_…`) or by name.
@@ -171,7 +189,8 @@ pub async fn revoke_key(pool: &PgPool, key_id: &str) -> anyhow::Result<ApiKey> {
 /// Looks a key up by its hash.
 pub async fn lookup(pool: &PgPool, hash: &[u8; 32]) -> anyhow::Result<KeyLookup> {
     let row = sqlx::query(
-        "SELECT k.id, k.account_id, k.livemode, k.revoked_at, a.plan, a.per_minute, a.per_second \
+        "SELECT k.id, k.account_id, k.livemode, k.revoked_at, a.plan, a.per_minute, a.per_second, \
+         a.max_concurrent_calls \
          FROM api_keys k JOIN accounts a ON a.id = k.account_id WHERE k.key_hash = $1",
     )
     .bind(&hash[..])
@@ -195,6 +214,9 @@ pub async fn lookup(pool: &PgPool, hash: &[u8; 32]) -> anyhow::Result<KeyLookup>
         account_id: row.try_get("account_id")?,
         livemode: row.try_get("livemode")?,
         limits: limits(plan, &row)?,
+        max_concurrent_calls: row
+            .try_get::<Option<i32>, _>("max_concurrent_calls")?
+            .map_or(plan.max_concurrent_calls(), |n| n.max(1) as u32),
         plan,
     }))
 }

@@ -59,6 +59,7 @@ async fn create_call(
             .and_then(|v| v.to_str().ok())
             .unwrap_or_default()
             .to_owned(),
+        max_concurrent_calls: principal.max_concurrent_calls,
     };
     let mut client = state.backends.calls.clone();
     let call = state

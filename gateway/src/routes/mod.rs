@@ -2,17 +2,20 @@
 //! the conventions every route shares, the probes and the docs.
 //!
 //! Layer order, outermost first: `Request-Id` (every response, every error
-//! quotes it) → metrics → [for `/v1`: authentication → rate limit →
-//! idempotency] → route. `/api/...` paths are rewritten to `/v1/...` before
-//! routing, so the original API document's paths reach the same handlers.
+//! quotes it) → metrics → [for `/v1`: unauthenticated-flood guard →
+//! authentication → rate limit → idempotency] → route. `/api/...` paths are
+//! rewritten to `/v1/...` before routing, so the original API document's
+//! paths reach the same handlers.
 
 mod calls;
 mod docs;
 mod health;
+mod orders;
 mod pagination;
 
 use crate::{
     http::{self, ApiError, json::MAX_BODY_BYTES},
+    ratelimit,
     state::AppState,
 };
 use axum::{
@@ -29,7 +32,9 @@ use utoipa_axum::router::OpenApiRouter;
 
 /// The `/v1` routes, each documented from its handler's annotations.
 fn v1() -> OpenApiRouter<AppState> {
-    OpenApiRouter::with_openapi(docs::base()).merge(calls::router())
+    OpenApiRouter::with_openapi(docs::base())
+        .merge(calls::router())
+        .merge(orders::router())
 }
 
 /// The routes and the OpenAPI document describing them.
@@ -47,15 +52,7 @@ pub fn openapi_json() -> String {
 /// The whole application, ready to serve.
 pub fn app(state: AppState) -> axum::Router {
     let (v1, openapi) = v1_with_openapi();
-    let v1 = v1
-        .layer(middleware::from_fn_with_state(
-            state.clone(),
-            http::idempotency::layer,
-        ))
-        .layer(middleware::from_fn_with_state(
-            state.clone(),
-            http::auth::layer,
-        ));
+    let v1 = protect(v1, &state);
     let router = Router::new()
         .merge(v1)
         .merge(docs::router(openapi))
@@ -73,6 +70,30 @@ pub fn app(state: AppState) -> axum::Router {
     // Outside the router, so it runs before routing.
     let aliased = tower::util::MapRequestLayer::new(alias_api_paths).layer(router);
     Router::new().fallback_service(aliased)
+}
+
+/// Puts `router` behind the layers every `/v1` route shares, outermost
+/// first: the unauthenticated-flood guard (before any key lookup) →
+/// authentication → rate limit → idempotency. Public so that benchmarks
+/// measure exactly this stack around a trivial handler.
+pub fn protect(router: Router<AppState>, state: &AppState) -> Router<AppState> {
+    router
+        .layer(middleware::from_fn_with_state(
+            state.clone(),
+            http::idempotency::layer,
+        ))
+        .layer(middleware::from_fn_with_state(
+            state.clone(),
+            ratelimit::layer,
+        ))
+        .layer(middleware::from_fn_with_state(
+            state.clone(),
+            http::auth::layer,
+        ))
+        .layer(middleware::from_fn_with_state(
+            state.clone(),
+            ratelimit::flood::layer,
+        ))
 }
 
 /// `/api/calls/…` → `/v1/calls/…` (the original document's paths).

@@ -69,6 +69,11 @@ impl TestApp {
         let mut calls_config =
             barpel_call_service::Config::new(testing::backend("calls", &bus_config).await);
         calls_config.orders_url = format!("http://{}", orders.addr);
+        // Fast simulated calls: a 90-second conversation in about 0.2 s.
+        calls_config.simulation_speed = 400.0;
+        calls_config.poll = Duration::from_millis(50);
+        calls_config.lease = Duration::from_secs(2);
+        calls_config.drain = Duration::from_millis(500);
         (options.calls)(&mut calls_config);
         let calls = barpel_call_service::start(calls_config.clone(), shutdown.clone())
             .await
@@ -128,6 +133,41 @@ impl TestApp {
         }
     }
 
+    /// An enterprise account with its own limits, and a test and a live key.
+    pub async fn enterprise_account(&self, limits: Limits) -> TestAccount {
+        let account = store::create_account(
+            &self.gateway_db,
+            &testing::unique("acct"),
+            Plan::Enterprise,
+            Some(limits),
+        )
+        .await
+        .expect("account");
+        let (_, test_key) = store::create_key(&self.gateway_db, &account.id, false)
+            .await
+            .expect("test key");
+        let (_, live_key) = store::create_key(&self.gateway_db, &account.id, true)
+            .await
+            .expect("live key");
+        TestAccount {
+            id: account.id,
+            test_key,
+            live_key,
+        }
+    }
+
+    /// Starts one more gateway replica with the same configuration (same
+    /// database, Redis and key prefix, so the same shared limits) and
+    /// returns its base URL. It stops with the rest.
+    pub async fn second_gateway(&mut self) -> String {
+        let gateway = barpel_gateway::start(self.gateway_config.clone(), self.shutdown.clone())
+            .await
+            .expect("second gateway");
+        let base = format!("http://{}", gateway.addr);
+        self.handles.insert(0, gateway);
+        base
+    }
+
     pub fn get(&self, key: &str, path: &str) -> RequestBuilder {
         self.http
             .get(format!("{}{path}", self.base))
@@ -139,6 +179,14 @@ impl TestApp {
             .post(format!("{}{path}", self.base))
             .bearer_auth(key)
             .json(body)
+    }
+
+    /// Kills one service abruptly, as a crash would (`call-service`,
+    /// `orders-service`, …).
+    pub fn kill(&self, name: &str) {
+        for handle in self.handles.iter().filter(|h| h.name == name) {
+            handle.abort();
+        }
     }
 
     /// Stops everything and waits for it.
@@ -168,6 +216,80 @@ async fn gateway_config(
     config.backends.analytics = format!("http://{}", analytics.addr);
     config.backends.webhooks = format!("http://{}", webhooks.addr);
     config
+}
+
+impl TestApp {
+    /// Polls a call until `done` says so (or panics after 30 s).
+    pub async fn wait_for_call(&self, key: &str, id: &str, done: impl Fn(&Value) -> bool) -> Value {
+        let deadline = tokio::time::Instant::now() + Duration::from_secs(30);
+        loop {
+            let (status, _, call) = send(self.get(key, &format!("/v1/calls/{id}"))).await;
+            assert_eq!(status, StatusCode::OK, "{call}");
+            if done(&call) {
+                return call;
+            }
+            assert!(
+                tokio::time::Instant::now() < deadline,
+                "call never got there: {call}"
+            );
+            tokio::time::sleep(Duration::from_millis(25)).await;
+        }
+    }
+
+    /// Polls a call until it has ended.
+    pub async fn wait_until_ended(&self, key: &str, id: &str) -> Value {
+        self.wait_for_call(key, id, |c| {
+            !matches!(
+                c["status"].as_str(),
+                Some("queued" | "ringing" | "in_progress")
+            )
+        })
+        .await
+    }
+
+    /// Every event in the private stream so far, in order.
+    pub async fn events(&self) -> Vec<barpel_proto::events::v1::Event> {
+        use prost::Message;
+        let stream = self
+            .bus
+            .jetstream()
+            .get_stream(&self.bus.config().stream)
+            .await
+            .expect("stream");
+        let last = stream
+            .get_info()
+            .await
+            .map(|i| i.state.last_sequence)
+            .unwrap_or(0);
+        let mut events = Vec::new();
+        for seq in 1..=last {
+            if let Ok(message) = stream.get_raw_message(seq).await {
+                events
+                    .push(barpel_proto::events::v1::Event::decode(message.payload).expect("event"));
+            }
+        }
+        events
+    }
+
+    /// The types of the events about one call, in order (waits briefly for
+    /// the outbox relay to publish them).
+    pub async fn call_events(&self, call_id: &str, expected: usize) -> Vec<(String, String)> {
+        use barpel_proto::events::v1::event::Object;
+        let deadline = tokio::time::Instant::now() + Duration::from_secs(10);
+        loop {
+            let found: Vec<(String, String)> = self
+                .events()
+                .await
+                .into_iter()
+                .filter(|e| matches!(&e.object, Some(Object::Call(c)) if c.id == call_id))
+                .map(|e| (e.r#type, e.id))
+                .collect();
+            if found.len() >= expected || tokio::time::Instant::now() > deadline {
+                return found;
+            }
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+    }
 }
 
 /// Sends a request and returns its status, headers and JSON body (Null if
