@@ -26,7 +26,7 @@ use tokio::process::{Child, Command};
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
     let calls = env_number("CALLS_BENCH_CALLS", 10_000);
-    let speed = env_number("CALLS_BENCH_SPEED", 10);
+    let speed = env_number("CALLS_BENCH_SPEED", 3);
     let clients = env_number("CALLS_BENCH_CLIENTS", 64);
     let shutdown = Shutdown::new();
     let bus = testing::bus("calls_bench");
@@ -149,7 +149,8 @@ async fn spawn_call_service(
     let addr = format!("127.0.0.1:{port}");
     let child = Command::new(binary)
         .env("DATABASE_URL", &database.url)
-        .env("DATABASE_MAX_CONNECTIONS", "20")
+        .env("DATABASE_MAX_CONNECTIONS", "10")
+        .env("CALL_WORKER_DB_CONNECTIONS", "20")
         .env("CALL_SERVICE_DB_SCHEMA", &database.schema)
         .env("CALL_SERVICE_ADDR", &addr)
         .env("NATS_URL", &bus.url)

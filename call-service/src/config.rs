@@ -30,6 +30,10 @@ pub struct Config {
     /// How long shutdown waits for running calls before giving them back
     /// (`CALL_DRAIN_MS`, default 10 s).
     pub drain: Duration,
+    /// Connections of the pool that running calls write through
+    /// (`CALL_WORKER_DB_CONNECTIONS`, default 10), apart from the pool that
+    /// serves API requests, so a busy dialer never delays a create or get.
+    pub worker_db_connections: u32,
     /// Live-mode price per started minute, in cents
     /// (`CALL_LIVE_PRICE_PER_MINUTE_CENTS`, default 9).
     pub live_price_per_minute: i64,
@@ -46,6 +50,7 @@ impl Config {
             lease: Duration::from_secs(10),
             poll: Duration::from_secs(1),
             drain: Duration::from_secs(10),
+            worker_db_connections: 10,
             live_price_per_minute: 9,
         }
     }
@@ -84,6 +89,11 @@ impl Config {
             lease: env.millis("CALL_LEASE_MS", defaults.lease)?,
             poll: env.millis("CALL_DIAL_POLL_MS", defaults.poll)?,
             drain: env.millis("CALL_DRAIN_MS", defaults.drain)?,
+            worker_db_connections: env.parse(
+                "CALL_WORKER_DB_CONNECTIONS",
+                defaults.worker_db_connections,
+                "a number of connections",
+            )?,
             live_price_per_minute: env.parse(
                 "CALL_LIVE_PRICE_PER_MINUTE_CENTS",
                 defaults.live_price_per_minute,

@@ -28,7 +28,7 @@ pub use config::Config;
 
 use agent::nlu::KeywordModel;
 use barpel_platform::{
-    ServiceHandle, Shutdown, grpc as platform_grpc, ids,
+    ServiceHandle, Shutdown, db, grpc as platform_grpc, ids,
     service::{self, Backend},
 };
 use barpel_proto::calls::v1::call_service_server::CallServiceServer;
@@ -43,9 +43,11 @@ static MIGRATOR: Migrator = sqlx::migrate!("./migrations");
 /// Connects, migrates, binds, starts the dialer and serves until `shutdown`.
 pub async fn start(config: Config, shutdown: Shutdown) -> anyhow::Result<ServiceHandle> {
     let mut backend = Backend::start(NAME, &config.backend, &MIGRATOR, shutdown).await?;
-    let store = store::Store::new(backend.pool.clone());
+    let mut workers = config.backend.database.clone();
+    workers.max_connections = config.worker_db_connections;
+    let work_store = store::Store::new(db::connect(&workers).await?);
     let runner = Arc::new(runner::Runner {
-        store: store.clone(),
+        store: work_store.clone(),
         simulator: Arc::new(telephony::simulator::Simulator {
             speed: config.simulation_speed,
         }),
@@ -54,7 +56,7 @@ pub async fn start(config: Config, shutdown: Shutdown) -> anyhow::Result<Service
         price_per_minute: config.live_price_per_minute,
     });
     let dialer = dialer::Dialer::new(
-        store.clone(),
+        work_store,
         runner,
         dialer::DialerConfig {
             owner: ids::new_id("inst"),
@@ -68,7 +70,7 @@ pub async fn start(config: Config, shutdown: Shutdown) -> anyhow::Result<Service
     backend.spawn(dialer.run(backend.shutdown()));
     let (router, health) = platform_grpc::router()?;
     let server = CallServiceServer::new(grpc::CallsGrpc {
-        calls: calls::Calls::new(store),
+        calls: calls::Calls::new(store::Store::new(backend.pool.clone())),
     });
     health
         .set_serving::<CallServiceServer<grpc::CallsGrpc>>()

@@ -7,7 +7,7 @@ use crate::{
     agent::{
         AgentLine, Outcome, Playbook,
         facts::{Facts, OrderLookup},
-        nlu::{Intent, LanguageModel},
+        nlu::LanguageModel,
         packs::pack,
         summary::summarize,
     },
@@ -201,8 +201,9 @@ impl Runner {
             seq += 1;
             clock += heard.seconds;
             let intent = self.model.understand(language, &heard.text, expect);
+            let was_escalated = playbook.outcome().escalated;
             next = playbook.reply(intent);
-            if intent == Intent::Human {
+            if playbook.outcome().escalated && !was_escalated {
                 let escalation = Change {
                     escalated: Some(true),
                     extra_event: Some("escalation.created"),

@@ -71,26 +71,75 @@ pub fn any_port() -> SocketAddr {
     SocketAddr::from(([127, 0, 0, 1], 0))
 }
 
+/// A server process of a test's own on a free port, which the test can
+/// kill and start again on the same port.
+struct ServerProcess {
+    port: u16,
+    child: Option<Child>,
+}
+
+impl ServerProcess {
+    fn new() -> Self {
+        let port = std::net::TcpListener::bind("127.0.0.1:0")
+            .and_then(|l| l.local_addr())
+            .map(|a| a.port())
+            .unwrap_or_else(|e| panic!("no free port: {e}"));
+        Self { port, child: None }
+    }
+
+    /// Runs `command` and waits until the port accepts connections.
+    async fn run(&mut self, mut command: tokio::process::Command) {
+        let name = command
+            .as_std()
+            .get_program()
+            .to_string_lossy()
+            .into_owned();
+        let child = command
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .kill_on_drop(true)
+            .spawn()
+            .unwrap_or_else(|e| panic!("cannot run {name}: {e}"));
+        self.child = Some(child);
+        for _ in 0..100 {
+            if tokio::net::TcpStream::connect(("127.0.0.1", self.port))
+                .await
+                .is_ok()
+            {
+                return;
+            }
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+        panic!("private {name} did not start on port {}", self.port);
+    }
+
+    async fn kill(&mut self) {
+        if let Some(mut child) = self.child.take() {
+            let _ = child.kill().await;
+        }
+    }
+
+    fn pid(&self) -> Option<u32> {
+        self.child.as_ref().and_then(Child::id)
+    }
+}
+
 /// A nats-server of the test's own, which it can stop and start again (same
 /// port, same JetStream store) to show what happens during an outage.
 pub struct PrivateNats {
     pub port: u16,
     store: PathBuf,
-    child: Option<Child>,
+    server: ServerProcess,
 }
 
 impl PrivateNats {
     /// Starts `nats-server -js` on a free port with a fresh store directory.
     pub async fn start() -> Self {
-        let port = std::net::TcpListener::bind("127.0.0.1:0")
-            .and_then(|l| l.local_addr())
-            .map(|a| a.port())
-            .unwrap_or_else(|e| panic!("no free port: {e}"));
-        let store = std::env::temp_dir().join(unique("nats"));
+        let server = ServerProcess::new();
         let mut nats = Self {
-            port,
-            store,
-            child: None,
+            port: server.port,
+            store: std::env::temp_dir().join(unique("nats")),
+            server,
         };
         nats.resume().await;
         nats
@@ -102,22 +151,17 @@ impl PrivateNats {
 
     /// Kills the server.
     pub async fn stop(&mut self) {
-        if let Some(mut child) = self.child.take() {
-            let _ = child.kill().await;
-        }
+        self.server.kill().await;
     }
 
     /// Starts the server again and waits until it accepts connections.
     pub async fn resume(&mut self) {
-        let binary = [
-            "/usr/sbin/nats-server",
-            "/usr/bin/nats-server",
-            "nats-server",
-        ]
-        .into_iter()
-        .find(|p| std::path::Path::new(p).exists())
-        .unwrap_or("nats-server");
-        let child = tokio::process::Command::new(binary)
+        let binary = ["/usr/sbin/nats-server", "/usr/bin/nats-server"]
+            .into_iter()
+            .find(|p| std::path::Path::new(p).exists())
+            .unwrap_or("nats-server");
+        let mut command = tokio::process::Command::new(binary);
+        command
             .args([
                 "-a",
                 "127.0.0.1",
@@ -126,23 +170,8 @@ impl PrivateNats {
                 "-js",
                 "-sd",
             ])
-            .arg(&self.store)
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .kill_on_drop(true)
-            .spawn()
-            .unwrap_or_else(|e| panic!("cannot run nats-server: {e}"));
-        self.child = Some(child);
-        for _ in 0..100 {
-            if tokio::net::TcpStream::connect(("127.0.0.1", self.port))
-                .await
-                .is_ok()
-            {
-                return;
-            }
-            tokio::time::sleep(Duration::from_millis(50)).await;
-        }
-        panic!("private nats-server did not start on port {}", self.port);
+            .arg(&self.store);
+        self.server.run(command).await;
     }
 }
 
@@ -158,17 +187,17 @@ impl Drop for PrivateNats {
 /// use this, never the shared server.
 pub struct PrivateRedis {
     pub port: u16,
-    child: Option<Child>,
+    server: ServerProcess,
 }
 
 impl PrivateRedis {
     /// Starts `redis-server` on a free port.
     pub async fn start() -> Self {
-        let port = std::net::TcpListener::bind("127.0.0.1:0")
-            .and_then(|l| l.local_addr())
-            .map(|a| a.port())
-            .unwrap_or_else(|e| panic!("no free port: {e}"));
-        let mut redis = Self { port, child: None };
+        let server = ServerProcess::new();
+        let mut redis = Self {
+            port: server.port,
+            server,
+        };
         redis.resume().await;
         redis
     }
@@ -179,32 +208,16 @@ impl PrivateRedis {
 
     /// Kills the server (its data goes with it).
     pub async fn stop(&mut self) {
-        if let Some(mut child) = self.child.take() {
-            let _ = child.kill().await;
-        }
+        self.server.kill().await;
     }
 
     /// Starts the server again and waits until it accepts connections.
     pub async fn resume(&mut self) {
-        let child = tokio::process::Command::new("redis-server")
+        let mut command = tokio::process::Command::new("redis-server");
+        command
             .args(["--port", &self.port.to_string(), "--bind", "127.0.0.1"])
-            .args(["--save", "", "--appendonly", "no"])
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .kill_on_drop(true)
-            .spawn()
-            .unwrap_or_else(|e| panic!("cannot run redis-server: {e}"));
-        self.child = Some(child);
-        for _ in 0..100 {
-            if tokio::net::TcpStream::connect(("127.0.0.1", self.port))
-                .await
-                .is_ok()
-            {
-                return;
-            }
-            tokio::time::sleep(Duration::from_millis(50)).await;
-        }
-        panic!("private redis-server did not start on port {}", self.port);
+            .args(["--save", "", "--appendonly", "no"]);
+        self.server.run(command).await;
     }
 
     /// Suspends the process (SIGSTOP): connections hang unanswered.
@@ -218,7 +231,7 @@ impl PrivateRedis {
     }
 
     fn signal(&self, signal: &str) {
-        let Some(pid) = self.child.as_ref().and_then(Child::id) else {
+        let Some(pid) = self.server.pid() else {
             return;
         };
         let _ = std::process::Command::new("kill")

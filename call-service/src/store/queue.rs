@@ -108,9 +108,9 @@ impl Store {
              allowed AS ( \
                  SELECT id FROM (SELECT id, max_concurrent_calls, row_number() OVER (ORDER BY id) AS rn FROM next) n, active \
                  WHERE rn <= n.max_concurrent_calls - active.n) \
-             UPDATE calls SET lease_owner = $3, lease_expires_at = now() + make_interval(secs => $4), \
+             UPDATE calls c SET lease_owner = $3, lease_expires_at = now() + make_interval(secs => $4), \
                  attempts = attempts + 1 \
-             WHERE id IN (SELECT id FROM allowed) RETURNING id, status",
+             FROM allowed WHERE c.id = allowed.id RETURNING c.id, c.status",
         )
         .bind(account_id)
         .bind(livemode)

@@ -74,6 +74,7 @@ impl TestApp {
         calls_config.poll = Duration::from_millis(50);
         calls_config.lease = Duration::from_secs(2);
         calls_config.drain = Duration::from_millis(500);
+        calls_config.worker_db_connections = 4;
         (options.calls)(&mut calls_config);
         let calls = barpel_call_service::start(calls_config.clone(), shutdown.clone())
             .await
@@ -116,33 +117,19 @@ impl TestApp {
             per_minute: 100_000,
             per_second: 10_000,
         });
-        let account =
-            store::create_account(&self.gateway_db, &testing::unique("acct"), plan, custom)
-                .await
-                .expect("account");
-        let (_, test_key) = store::create_key(&self.gateway_db, &account.id, false)
-            .await
-            .expect("test key");
-        let (_, live_key) = store::create_key(&self.gateway_db, &account.id, true)
-            .await
-            .expect("live key");
-        TestAccount {
-            id: account.id,
-            test_key,
-            live_key,
-        }
+        self.account_with(plan, custom).await
     }
 
     /// An enterprise account with its own limits, and a test and a live key.
     pub async fn enterprise_account(&self, limits: Limits) -> TestAccount {
-        let account = store::create_account(
-            &self.gateway_db,
-            &testing::unique("acct"),
-            Plan::Enterprise,
-            Some(limits),
-        )
-        .await
-        .expect("account");
+        self.account_with(Plan::Enterprise, Some(limits)).await
+    }
+
+    async fn account_with(&self, plan: Plan, custom: Option<Limits>) -> TestAccount {
+        let name = testing::unique("acct");
+        let account = store::create_account(&self.gateway_db, &name, plan, custom)
+            .await
+            .expect("account");
         let (_, test_key) = store::create_key(&self.gateway_db, &account.id, false)
             .await
             .expect("test key");
