@@ -43,6 +43,8 @@ pub struct TestApp {
     pub calls_config: barpel_call_service::Config,
     shutdown: Shutdown,
     handles: Vec<ServiceHandle>,
+    /// The schemas this app created, dropped by `stop`.
+    schemas: Vec<String>,
 }
 
 /// An account with a test key and a live key.
@@ -60,8 +62,16 @@ impl TestApp {
     pub async fn spawn_with(options: Options) -> Self {
         let bus_config = testing::bus("api");
         let shutdown = Shutdown::new();
+        let orders_backend = testing::backend("orders", &bus_config).await;
+        let analytics_backend = testing::backend("analytics", &bus_config).await;
+        let webhooks_backend = testing::backend("webhooks", &bus_config).await;
+        let mut schemas = vec![
+            orders_backend.database.schema.clone(),
+            analytics_backend.database.schema.clone(),
+            webhooks_backend.database.schema.clone(),
+        ];
         let orders = barpel_orders_service::start(
-            barpel_orders_service::Config::new(testing::backend("orders", &bus_config).await),
+            barpel_orders_service::Config::new(orders_backend),
             shutdown.clone(),
         )
         .await
@@ -80,13 +90,13 @@ impl TestApp {
             .await
             .expect("call-service");
         let analytics = barpel_analytics_service::start(
-            barpel_analytics_service::Config::new(testing::backend("analytics", &bus_config).await),
+            barpel_analytics_service::Config::new(analytics_backend),
             shutdown.clone(),
         )
         .await
         .expect("analytics-service");
         let webhooks = barpel_webhook_dispatcher::start(
-            barpel_webhook_dispatcher::Config::new(testing::backend("webhooks", &bus_config).await),
+            barpel_webhook_dispatcher::Config::new(webhooks_backend),
             shutdown.clone(),
         )
         .await
@@ -99,6 +109,8 @@ impl TestApp {
         let gateway_db = barpel_gateway::connect_and_migrate(&gateway_config.database)
             .await
             .expect("gateway db");
+        schemas.push(calls_config.backend.database.schema.clone());
+        schemas.push(gateway_config.database.schema.clone());
         Self {
             base: format!("http://{}", gateway.addr),
             http: reqwest::Client::new(),
@@ -108,6 +120,7 @@ impl TestApp {
             calls_config,
             shutdown,
             handles: vec![gateway, calls, orders, analytics, webhooks],
+            schemas,
         }
     }
 
@@ -183,6 +196,14 @@ impl TestApp {
             let _ = tokio::time::timeout(Duration::from_secs(10), handle.wait()).await;
         }
         let _ = self.bus.delete_stream().await;
+        // Every schema lives in the shared test database: drop them, so
+        // runs do not pile up. (A failed test leaves its own behind.)
+        for schema in &self.schemas {
+            let drop = format!("DROP SCHEMA IF EXISTS \"{schema}\" CASCADE");
+            let _ = sqlx::raw_sql(sqlx::AssertSqlSafe(drop))
+                .execute(&self.gateway_db)
+                .await;
+        }
     }
 }
 
