@@ -86,7 +86,11 @@ pub async fn list_accounts() -> anyhow::Result<()> {
     for a in accounts {
         println!(
             "{:<28} {:<24} {:<11} {:>8} {:>6}",
-            a.id, a.name, a.plan, a.limits.per_minute, a.limits.per_second
+            a.id,
+            a.name,
+            a.plan.as_str(),
+            a.limits.per_minute,
+            a.limits.per_second
         );
     }
     Ok(())

@@ -70,18 +70,15 @@ impl DatabaseConfig {
 #[derive(Debug, thiserror::Error)]
 pub enum DbError {
     #[error(
-        "cannot reach Postgres at {url}: {source}. Is it running? Start it, or set DATABASE_URL."
+        "cannot reach Postgres at {url}: {reason}. Is it running? Start it, or set DATABASE_URL."
     )]
-    Unreachable { url: String, source: sqlx::Error },
+    Unreachable { url: String, reason: String },
     #[error("bad schema name {0:?}: {1}")]
     BadSchema(String, String),
     #[error("database error: {0}")]
     Sql(#[from] sqlx::Error),
-    #[error("migrating schema {schema}: {source}")]
-    Migrate {
-        schema: String,
-        source: sqlx::migrate::MigrateError,
-    },
+    #[error("migrating schema {schema}: {reason}")]
+    Migrate { schema: String, reason: String },
 }
 
 /// Connects (retrying for `connect_timeout`), creates the schema if missing
@@ -118,7 +115,7 @@ pub async fn ensure_database(url: &str) -> Result<(), DbError> {
         .await
         .map_err(|source| DbError::Unreachable {
             url: redact(url),
-            source,
+            reason: source.to_string(),
         })?;
     let exists: bool =
         sqlx::query_scalar("SELECT EXISTS (SELECT 1 FROM pg_database WHERE datname = $1)")
@@ -144,9 +141,9 @@ pub async fn ensure_database(url: &str) -> Result<(), DbError> {
 /// Applies a migrator to the pool's schema. `sqlx` keeps its bookkeeping
 /// table in the same schema, so each service's history is its own.
 pub async fn migrate(pool: &PgPool, schema: &str, migrator: &Migrator) -> Result<(), DbError> {
-    migrator.run(pool).await.map_err(|source| DbError::Migrate {
+    migrator.run(pool).await.map_err(|e| DbError::Migrate {
         schema: schema.to_owned(),
-        source,
+        reason: e.to_string(),
     })
 }
 
@@ -167,7 +164,7 @@ pub fn redact(url: &str) -> String {
 fn options(url: &str) -> Result<PgConnectOptions, DbError> {
     PgConnectOptions::from_str(url).map_err(|source| DbError::Unreachable {
         url: redact(url),
-        source,
+        reason: source.to_string(),
     })
 }
 
@@ -183,7 +180,7 @@ async fn connect_with_retry(
             Err(source) if tokio::time::Instant::now() + delay > deadline => {
                 return Err(DbError::Unreachable {
                     url: redact(&config.url),
-                    source,
+                    reason: source.to_string(),
                 });
             }
             Err(e) => {
