@@ -1,6 +1,6 @@
 //! The call object and the body that creates one.
 
-use crate::{money::Money, time};
+use crate::{money::Money, proto_enum::proto_enum, time};
 use barpel_proto::calls::v1 as pb;
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
@@ -140,26 +140,6 @@ pub struct CreateCall {
     #[schema(value_type = Object)]
     #[serde(default)]
     pub metadata: Option<Map<String, Value>>,
-}
-
-macro_rules! proto_enum {
-    ($public:ident, $proto:ty, { $($variant:ident => $pbv:ident),* $(,)? }) => {
-        impl $public {
-            /// From the proto enum's number; `None` for unspecified.
-            pub fn from_proto(value: i32) -> Option<Self> {
-                match <$proto>::try_from(value).ok()? {
-                    $(<$proto>::$pbv => Some(Self::$variant),)*
-                    _ => None,
-                }
-            }
-
-            pub fn to_proto(self) -> $proto {
-                match self {
-                    $(Self::$variant => <$proto>::$pbv,)*
-                }
-            }
-        }
-    };
 }
 
 proto_enum!(CallPurpose, pb::CallPurpose, {

@@ -11,6 +11,7 @@ pub mod error;
 pub mod list;
 pub mod money;
 pub mod order;
+mod proto_enum;
 pub mod time;
 
 pub use call::{Call, CallPurpose, CallResolution, CallStatus, CreateCall};

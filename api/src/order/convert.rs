@@ -3,58 +3,25 @@
 use super::{
     LineItem, LookupType, Order, OrderLookup, OrderObject, OrderStatus, Tracking, UpsertOrder,
 };
-use crate::{list::ListObject, time};
+use crate::{list::ListObject, proto_enum::proto_enum, time};
 use barpel_proto::{json, orders::v1 as pb, time::timestamp};
 
-impl OrderStatus {
-    /// From the proto enum's number; `None` for unspecified.
-    pub fn from_proto(value: i32) -> Option<Self> {
-        Some(match pb::OrderStatus::try_from(value).ok()? {
-            pb::OrderStatus::Unspecified => return None,
-            pb::OrderStatus::Pending => Self::Pending,
-            pb::OrderStatus::Paid => Self::Paid,
-            pb::OrderStatus::Fulfilled => Self::Fulfilled,
-            pb::OrderStatus::Shipped => Self::Shipped,
-            pb::OrderStatus::OutForDelivery => Self::OutForDelivery,
-            pb::OrderStatus::Delivered => Self::Delivered,
-            pb::OrderStatus::Cancelled => Self::Cancelled,
-            pb::OrderStatus::Refunded => Self::Refunded,
-        })
-    }
+proto_enum!(OrderStatus, pb::OrderStatus, {
+    Pending => Pending,
+    Paid => Paid,
+    Fulfilled => Fulfilled,
+    Shipped => Shipped,
+    OutForDelivery => OutForDelivery,
+    Delivered => Delivered,
+    Cancelled => Cancelled,
+    Refunded => Refunded,
+});
 
-    pub fn to_proto(self) -> pb::OrderStatus {
-        match self {
-            Self::Pending => pb::OrderStatus::Pending,
-            Self::Paid => pb::OrderStatus::Paid,
-            Self::Fulfilled => pb::OrderStatus::Fulfilled,
-            Self::Shipped => pb::OrderStatus::Shipped,
-            Self::OutForDelivery => pb::OrderStatus::OutForDelivery,
-            Self::Delivered => pb::OrderStatus::Delivered,
-            Self::Cancelled => pb::OrderStatus::Cancelled,
-            Self::Refunded => pb::OrderStatus::Refunded,
-        }
-    }
-}
-
-impl LookupType {
-    /// From the proto enum's number; `None` for unspecified.
-    pub fn from_proto(value: i32) -> Option<Self> {
-        match pb::LookupType::try_from(value).ok()? {
-            pb::LookupType::Unspecified => None,
-            pb::LookupType::OrderNumber => Some(Self::OrderNumber),
-            pb::LookupType::Email => Some(Self::Email),
-            pb::LookupType::Phone => Some(Self::Phone),
-        }
-    }
-
-    pub fn to_proto(self) -> pb::LookupType {
-        match self {
-            Self::OrderNumber => pb::LookupType::OrderNumber,
-            Self::Email => pb::LookupType::Email,
-            Self::Phone => pb::LookupType::Phone,
-        }
-    }
-}
+proto_enum!(LookupType, pb::LookupType, {
+    OrderNumber => OrderNumber,
+    Email => Email,
+    Phone => Phone,
+});
 
 /// Proto3 has no null: an empty string is an absent value.
 fn present(s: &str) -> Option<String> {
